@@ -1,0 +1,1 @@
+"""The SPARQL and linked-data API."""

@@ -1,0 +1,1 @@
+"""The curated data of the graph (graph/data) and its build."""

@@ -1,0 +1,37 @@
+"""The HTML documentation page of the ontology, rendered by pyLODE."""
+
+import sys
+import types
+from pathlib import Path
+
+from rdflib import Graph
+from rdflib.namespace import RDF, SKOS
+
+from smartcity_kg.resources import ontology_file
+
+
+def _import_pylode():
+    # pyLODE 3.4 reads its version from a pyproject.toml that its wheel does not ship.
+    if "pylode.version" not in sys.modules:
+        try:
+            import pylode.version  # noqa: F401
+        except Exception:
+            stub = types.ModuleType("pylode.version")
+            stub.__version__ = "3"
+            sys.modules["pylode.version"] = stub
+    from pylode import OntPub
+
+    return OntPub
+
+
+def write_ontology_html(path):
+    """Render ontology/smartcity.ttl to HTML at `path`."""
+    OntPub = _import_pylode()
+    g = Graph().parse(ontology_file(), format="turtle")
+    # pyLODE reads every skos:ConceptScheme as a document header; keep the schemes out of its view.
+    for scheme in list(g.subjects(RDF.type, SKOS.ConceptScheme)):
+        g.remove((scheme, RDF.type, SKOS.ConceptScheme))
+    html = OntPub(ontology=g).make_html()
+    path = Path(path)
+    path.write_text(html, encoding="utf-8")
+    return path

@@ -1,0 +1,1 @@
+"""The OWL ontology of the graph (smartcity.ttl)."""

@@ -1,0 +1,1 @@
+"""The competency questions, as SPARQL files."""

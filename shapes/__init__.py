@@ -1,0 +1,1 @@
+"""SHACL shapes and the validation of proposed additions."""

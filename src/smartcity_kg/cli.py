@@ -1,0 +1,55 @@
+"""The smartcity-kg command: build, query, validate, serve."""
+
+import argparse
+import sys
+
+from smartcity_kg import __version__
+
+
+def cmd_build(args):
+    from smartcity_kg.graph.build import build
+
+    written = build(args.out, docs=not args.no_docs)
+    for kind, path in sorted(written.items()):
+        print(f"{kind:9} {path}")
+    return 0
+
+
+def cmd_query(args):
+    from smartcity_kg.query import QueryInputError, run_query_text
+
+    try:
+        out = run_query_text(args.query, args.format, dist=args.dist)
+    except QueryInputError as exc:
+        print(f"smartcity-kg query: {exc}", file=sys.stderr)
+        return 2
+    sys.stdout.buffer.write(out)
+    return 0
+
+
+def parser():
+    p = argparse.ArgumentParser(prog="smartcity-kg", description=__doc__)
+    p.add_argument("--version", action="version", version=__version__)
+    sub = p.add_subparsers(dest="command", required=True)
+
+    b = sub.add_parser("build", help="build the graph and write the dumps into dist/")
+    b.add_argument("--out", default="dist", help="output folder (default: dist)")
+    b.add_argument("--no-docs", action="store_true", help="skip the HTML documentation of the ontology")
+    b.set_defaults(func=cmd_build)
+
+    q = sub.add_parser("query", help="run a SPARQL query (a .rq file or a query string) and print the results")
+    q.add_argument("query", help="a .rq file, or the text of a query")
+    q.add_argument("--format", default="csv", choices=["csv", "tsv", "json", "xml"],
+                   help="W3C SPARQL results format (default: csv)")
+    q.add_argument("--dist", default="dist", help="where the built dumps are (built in memory when absent or stale)")
+    q.set_defaults(func=cmd_query)
+    return p
+
+
+def main(argv=None):
+    args = parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
