@@ -27,6 +27,18 @@ def cmd_query(args):
     return 0
 
 
+def cmd_validate(args):
+    from smartcity_kg.shapes.validate import run_cli
+
+    return run_cli(args)
+
+
+def cmd_serve(args):
+    from smartcity_kg.api.serve import run_cli
+
+    return run_cli(args)
+
+
 def parser():
     p = argparse.ArgumentParser(prog="smartcity-kg", description=__doc__)
     p.add_argument("--version", action="version", version=__version__)
@@ -43,6 +55,19 @@ def parser():
                    help="W3C SPARQL results format (default: csv)")
     q.add_argument("--dist", default="dist", help="where the built dumps are (built in memory when absent or stale)")
     q.set_defaults(func=cmd_query)
+
+    v = sub.add_parser("validate", help="check a proposed addition (or, with no file, the whole graph) against the shapes")
+    v.add_argument("file", nargs="?", help="a proposed addition: Turtle (.ttl), JSON-LD (.jsonld) or CSV rows (.csv)")
+    v.add_argument("--format", default="text", choices=["text", "turtle", "json"],
+                   help="text: one line per problem; turtle/json: the standard SHACL report")
+    v.set_defaults(func=cmd_validate)
+
+    s = sub.add_parser("serve", help="serve the SPARQL endpoint and the linked-data pages")
+    s.add_argument("--host", default="127.0.0.1")
+    s.add_argument("--port", type=int, default=8000)
+    s.add_argument("--dist", default="dist", help="where the built dumps are (built when absent or stale)")
+    s.add_argument("--query-timeout", type=float, default=10.0, help="seconds a query may run (default: 10)")
+    s.set_defaults(func=cmd_serve)
     return p
 
 
