@@ -165,6 +165,30 @@ def add_pilots(g, batch_dates):
         add_sources(g, node, row["sources"])
 
 
+def add_specials(g, batch_dates):
+    """Special pilot projects of 2014 whose builder public sources name (附件2 itself is not available)."""
+    batch = iri("batch/2014")
+    for row in read_table("specials.csv"):
+        node = iri(f"pilot/{row['id']}")
+        g.add((node, RDF.type, SC.Pilot))
+        g.add((node, RDF.type, SC.SpecialPilotProject))
+        g.add((node, SC.batch, batch))
+        if batch in batch_dates:
+            g.add((node, SC.announcementDate, batch_dates[batch]))
+        g.add((node, SC.announcedIn, iri("doc/list-2014")))
+        if row["published_name"]:
+            g.add((node, SC.publishedName, zh(row["published_name"])))
+        add_labels(g, node, row["name_zh"], row["name_en"])
+        g.add((node, SC.builder, iri(row["builder"])))
+        if row["field_zh"]:
+            g.add((node, SC.field, zh(row["field_zh"])))
+            g.add((node, SC.field, en(row["field_en"])))
+        add_seed_passage(g, node, row["seed_location"], row["seed_passage"])
+        g.add((node, SC.confidence, CONFIDENCE[row["confidence"]]))
+        g.add((node, SC.evidence, en(row["evidence"])))
+        add_sources(g, node, row["sources"])
+
+
 def add_listings(g):
     for row in read_table("listings.csv"):
         node = iri(f"listing/{row['id']}")
@@ -218,6 +242,7 @@ def add_all(g, batch_dates):
     add_towns(g)
     add_zones(g)
     add_pilots(g, batch_dates)
+    add_specials(g, batch_dates)
     add_listings(g)
     add_readings(g)
     add_notes(g)
