@@ -12,6 +12,8 @@ from rdflib.namespace import RDF
 
 from smartcity_kg.graph import tables
 from smartcity_kg.graph.describe import describe_dataset
+from smartcity_kg.graph.geojson import write_geojson
+from smartcity_kg.graph.links import add_links
 from smartcity_kg.namespaces import SC, bind_all
 from smartcity_kg.resources import data_dir, ontology_file
 
@@ -28,6 +30,7 @@ def load_graph(include_ontology=True):
     batch_dates = {batch: date for batch, date in g.subject_objects(SC.announcementDate)
                    if (batch, RDF.type, SC.Batch) in g}
     tables.add_all(g, batch_dates)
+    add_links(g)
     add_derived(g)
     return g
 
@@ -91,6 +94,9 @@ def write_dumps(g, out_dir):
     written["jsonld"].write_text(canonical_jsonld(g), encoding="utf-8")
     written["ontology"] = out / "ontology.ttl"
     written["ontology"].write_bytes(ontology_file().read_bytes())
+    geojson = write_geojson(g, out / f"{DUMP_NAME}.geojson")
+    if geojson is not None:
+        written["geojson"] = geojson
     void = describe_dataset(g, written)
     written["void"] = out / "void.ttl"
     written["void"].write_text(void.serialize(format="longturtle"), encoding="utf-8")

@@ -39,6 +39,18 @@ def cmd_serve(args):
     return run_cli(args)
 
 
+def cmd_panel(args):
+    from smartcity_kg.panel import run_cli
+
+    return run_cli(args)
+
+
+def cmd_map(args):
+    from smartcity_kg.maps import run_cli
+
+    return run_cli(args)
+
+
 def parser():
     p = argparse.ArgumentParser(prog="smartcity-kg", description=__doc__)
     p.add_argument("--version", action="version", version=__version__)
@@ -68,6 +80,29 @@ def parser():
     s.add_argument("--dist", default="dist", help="where the built dumps are (built when absent or stale)")
     s.add_argument("--query-timeout", type=float, default=10.0, help="seconds a query may run (default: 10)")
     s.set_defaults(func=cmd_serve)
+
+    pa = sub.add_parser("panel", help="write a unit-by-year treatment panel for difference-in-differences designs")
+    pa.add_argument("--level", default="prefecture", choices=["prefecture", "county"])
+    pa.add_argument("--from", dest="year_from", type=int, default=2008)
+    pa.add_argument("--to", dest="year_to", type=int, default=2020)
+    pa.add_argument("--rule", default="city", choices=["city", "any"],
+                    help="city: treated when the unit itself is a pilot; any: when any pilot lies within it")
+    pa.add_argument("--year", dest="year_basis", default="batch", choices=["batch", "announced"],
+                    help="batch: the batch's nominal year; announced: the year its list was announced")
+    pa.add_argument("--reading", default="preferred", choices=["preferred", "alternative"])
+    pa.add_argument("--format", default=None, choices=["csv", "dta", "parquet"],
+                    help="output format (default: from the file name, else csv)")
+    pa.add_argument("-o", "--output", required=True, help="the panel file to write")
+    pa.set_defaults(func=cmd_panel)
+
+    m = sub.add_parser("map", help="draw a map of the pilots (needs the maps extra)")
+    m.add_argument("-o", "--output", required=True, help="FILE.svg, FILE.png or FILE.pdf")
+    m.add_argument("--level", default="prefecture", choices=["prefecture", "pilot"])
+    m.add_argument("--rule", default="city", choices=["city", "any"])
+    m.add_argument("--year", dest="year_basis", default="batch", choices=["batch", "announced"])
+    m.add_argument("--reading", default="preferred", choices=["preferred", "alternative"])
+    m.add_argument("--lang", default="zh", choices=["zh", "en"])
+    m.set_defaults(func=cmd_map)
     return p
 
 
