@@ -4,9 +4,10 @@ import sys
 import types
 from pathlib import Path
 
-from rdflib import Graph
-from rdflib.namespace import RDF, SKOS
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, RDF, SKOS
 
+from smartcity_kg.namespaces import ONTOLOGY
 from smartcity_kg.resources import ontology_file
 
 
@@ -31,6 +32,12 @@ def write_ontology_html(path):
     # pyLODE reads every skos:ConceptScheme as a document header; keep the schemes out of its view.
     for scheme in list(g.subjects(RDF.type, SKOS.ConceptScheme)):
         g.remove((scheme, RDF.type, SKOS.ConceptScheme))
+    # pyLODE prints every title and description of the header side by side: give it one of each.
+    onto = URIRef(ONTOLOGY)
+    for prop in (DCTERMS.title, DCTERMS.description):
+        values = {o.language: str(o) for o in g.objects(onto, prop)}
+        g.remove((onto, prop, None))
+        g.add((onto, prop, Literal(" / ".join(values[k] for k in sorted(values)))))
     html = OntPub(ontology=g).make_html()
     path = Path(path)
     path.write_text(html, encoding="utf-8")
