@@ -103,10 +103,19 @@ def write_dumps(g, out_dir):
     return written
 
 
-def build(out_dir="dist", docs=True):
-    """Build the graph and write every output; returns {name: path}."""
+def build(out_dir="dist", docs=True, maps=True):
+    """Build the graph and write every output; returns {name: path}.
+
+    With `maps`, the landing page's maps (dist/map-en.svg, map-zh.svg) are drawn when the
+    maps extra is installed; without it they are skipped with a note.
+    """
     g = load_graph()
     written = write_dumps(g, out_dir)
+    if maps:
+        from smartcity_kg.maps import write_landing_map
+
+        for lang, path in write_landing_map(out_dir, g).items():
+            written[f"map-{lang}"] = path
     if docs:
         from smartcity_kg.graph.ontology_docs import write_ontology_html
 

@@ -1,14 +1,15 @@
 """The VoID and DCAT description of the dataset, with its counts."""
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCAT, DCTERMS, RDF, VOID, XSD
+from rdflib.namespace import DCAT, DCTERMS, RDF, SKOS, VOID, XSD
 
 from smartcity_kg import __version__
-from smartcity_kg.namespaces import BASE, ID, ONTOLOGY, SC, bind_all
+from smartcity_kg.namespaces import BASE, ID, ONTOLOGY, SC, WD, bind_all
 
 DATASET = ID["dataset"]
 LICENSE = URIRef("https://creativecommons.org/licenses/by/4.0/")
-MEDIA_TYPES = {"ttl": "text/turtle", "nt": "application/n-triples", "jsonld": "application/ld+json"}
+MEDIA_TYPES = {"ttl": "text/turtle", "nt": "application/n-triples", "jsonld": "application/ld+json",
+               "geojson": "application/geo+json"}
 CLASSES = [SC.Pilot, SC.NewPilot, SC.ExpansionPilot, SC.SpecialPilotProject, SC.Listing, SC.Batch,
            SC.AdministrativeUnit, SC.Province, SC.PrefectureLevelUnit, SC.CountyLevelUnit, SC.TownLevelUnit,
            SC.Zone, SC.PolicyDocument, SC.Organisation, SC.FinancingCommitment, SC.FinancingFact,
@@ -51,7 +52,10 @@ def describe_dataset(g, written):
         d.add((DATASET, VOID.classPartition, part))
         d.add((part, VOID["class"], cls))
         d.add((part, VOID.entities, Literal(len(set(g.subjects(RDF.type, cls))), datatype=XSD.integer)))
+    describe_linksets(g, d)
     for kind, media in MEDIA_TYPES.items():
+        if kind not in written:
+            continue
         path = written[kind]
         dist = URIRef(f"{DATASET}/dump/{path.name}")
         d.add((DATASET, VOID.dataDump, URIRef(BASE + f"dumps/{path.name}")))
@@ -61,3 +65,35 @@ def describe_dataset(g, written):
         d.add((dist, DCAT.mediaType, Literal(media)))
         d.add((dist, DCAT.byteSize, Literal(path.stat().st_size, datatype=XSD.integer)))
     return d
+
+
+WIKIDATA = URIRef("http://www.wikidata.org/entity/Q2013")
+LINKSET = URIRef(f"{DATASET}/linkset/wikidata")
+LINK_PREDICATES = {"exact": SKOS.exactMatch, "close": SKOS.closeMatch}
+
+
+def describe_linksets(g, d):
+    """The links of the units to Wikidata as a void:Linkset (with one subset per link predicate)."""
+    d.add((WIKIDATA, RDF.type, VOID.Dataset))
+    d.add((WIKIDATA, DCTERMS.title, Literal("Wikidata", lang="en")))
+    d.add((WIKIDATA, VOID.uriSpace, Literal(str(WD))))
+    d.add((WIKIDATA, DCTERMS.license, URIRef("https://creativecommons.org/publicdomain/zero/1.0/")))
+    total = 0
+    d.add((DATASET, VOID.subset, LINKSET))
+    d.add((LINKSET, RDF.type, VOID.Linkset))
+    d.add((LINKSET, DCTERMS.title, Literal("Links of the administrative units to Wikidata", lang="en")))
+    d.add((LINKSET, DCTERMS.source, ID["source/wikidata"]))
+    for kind, predicate in LINK_PREDICATES.items():
+        count = sum(1 for _, o in g.subject_objects(predicate) if str(o).startswith(str(WD)))
+        total += count
+        part = URIRef(f"{LINKSET}/{kind}")
+        d.add((LINKSET, VOID.subset, part))
+        d.add((part, RDF.type, VOID.Linkset))
+        d.add((part, VOID.linkPredicate, predicate))
+        d.add((part, VOID.triples, Literal(count, datatype=XSD.integer)))
+    for node in [LINKSET] + [URIRef(f"{LINKSET}/{kind}") for kind in LINK_PREDICATES]:
+        d.add((node, VOID.subjectsTarget, DATASET))
+        d.add((node, VOID.objectsTarget, WIKIDATA))
+        d.add((node, VOID.target, DATASET))
+        d.add((node, VOID.target, WIKIDATA))
+    d.add((LINKSET, VOID.triples, Literal(total, datatype=XSD.integer)))

@@ -1,5 +1,6 @@
 """The HTML documentation page of the ontology, rendered by pyLODE."""
 
+import logging
 import sys
 import types
 from pathlib import Path
@@ -20,8 +21,13 @@ def _import_pylode():
             stub = types.ModuleType("pylode.version")
             stub.__version__ = "3"
             sys.modules["pylode.version"] = stub
+    root = logging.getLogger()
+    level, handlers = root.level, list(root.handlers)
     from pylode import OntPub
 
+    # One of pyLODE's modules configures the root logger at DEBUG on import: undo that.
+    root.setLevel(level)
+    root.handlers[:] = handlers
     return OntPub
 
 

@@ -9,9 +9,12 @@ from smartcity_kg import __version__
 def cmd_build(args):
     from smartcity_kg.graph.build import build
 
-    written = build(args.out, docs=not args.no_docs)
+    written = build(args.out, docs=not args.no_docs, maps=not args.no_map)
     for kind, path in sorted(written.items()):
         print(f"{kind:9} {path}")
+    from smartcity_kg.graph.links import format_counts, table_link_counts
+
+    print(format_counts(table_link_counts()))
     return 0
 
 
@@ -59,6 +62,7 @@ def parser():
     b = sub.add_parser("build", help="build the graph and write the dumps into dist/")
     b.add_argument("--out", default="dist", help="output folder (default: dist)")
     b.add_argument("--no-docs", action="store_true", help="skip the HTML documentation of the ontology")
+    b.add_argument("--no-map", action="store_true", help="skip the landing page's maps (drawn only with the maps extra)")
     b.set_defaults(func=cmd_build)
 
     q = sub.add_parser("query", help="run a SPARQL query (a .rq file or a query string) and print the results")
