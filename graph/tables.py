@@ -101,7 +101,7 @@ def add_units(g):
         if row["change_year"]:
             g.add((node, SC.successionYear, year(row["change_year"])))
         if row["change_document"]:
-            g.add((node, SC.successionDocument, zh(row["change_document"])))
+            g.add((node, SC.successionDocument, Literal(row["change_document"])))
         g.add((node, PROV.wasDerivedFrom, iri("source/areacodes")))
 
 

@@ -281,7 +281,7 @@ def test_void_describes_the_linkset(dist, graph):
 def test_build_prints_the_link_counts(capsys, tmp_path, monkeypatch):
     from smartcity_kg import cli
 
-    monkeypatch.setattr("smartcity_kg.graph.build.build", lambda out, docs=True: {})
+    monkeypatch.setattr("smartcity_kg.graph.build.build", lambda out, docs=True, maps=True: {})
     assert cli.main(["build", "--out", str(tmp_path), "--no-docs"]) == 0
     out = capsys.readouterr().out
     assert "links: province 31, prefecture 332, county 2889, town 1" in out
