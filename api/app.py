@@ -6,6 +6,7 @@ from starlette.middleware.cors import CORSMiddleware
 
 from smartcity_kg import __version__
 from smartcity_kg.api import errors
+from smartcity_kg.api.httputil import HeadAsGet
 from smartcity_kg.api.lifecycle import lifespan_for
 from smartcity_kg.api.routes import api_router
 from smartcity_kg.api.routes.sparql import FastPath
@@ -25,6 +26,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.add_middleware(FastPath)
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST", "OPTIONS"],
                        allow_headers=["*"], expose_headers=["Content-Type", "Content-Length", "Vary"], max_age=3600)
+    app.add_middleware(HeadAsGet)
     errors.install(app)
     app.include_router(api_router)
     app.mount("/static", StaticFiles(directory=package_dir("static")), name="static")

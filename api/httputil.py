@@ -97,3 +97,19 @@ async def read_body(request: Request, limit):
 
 def media_type_of(request: Request):
     return request.headers.get("content-type", "").split(";")[0].strip().lower()
+
+
+class HeadAsGet:
+    """ASGI middleware: HEAD is answered as GET (RFC 9110, 9.3.2), for link checkers and `curl -I`.
+
+    The routes declare GET only; the server (uvicorn) sends the headers of a HEAD request's response
+    and drops its body.
+    """
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http" and scope["method"] == "HEAD":
+            scope = dict(scope, method="GET")
+        await self.app(scope, receive, send)

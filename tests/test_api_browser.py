@@ -45,6 +45,10 @@ def test_landing_page(browser, server):
         "Number((document.body.textContent.match(/(\\d+) pilots without a province/) || [0, 0])[1])")
     hrefs = browser.js("Array.from(document.querySelectorAll('a')).map(a => a.getAttribute('href'))")
     assert "/query" in hrefs and "/dumps/smartcity.ttl" in hrefs and "/docs" in hrefs
+    # the pilot map drawn at build time, loaded from this server
+    browser.wait_for("document.querySelector('#map img') && document.querySelector('#map img').complete")
+    assert browser.js("document.querySelector('#map img').getAttribute('src')") == "/dumps/map-en.svg"
+    assert browser.js("document.querySelector('#map img').naturalWidth") > 300
     assert_clean(browser, server)
 
 

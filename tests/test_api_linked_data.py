@@ -112,11 +112,21 @@ def test_ontology_resolves(server):
 
 @pytest.mark.parametrize("name, media", [("smartcity.ttl", "text/turtle"), ("smartcity.nt", "application/n-triples"),
                                          ("smartcity.jsonld", "application/ld+json"), ("void.ttl", "text/turtle"),
-                                         ("ontology.ttl", "text/turtle")])
+                                         ("ontology.ttl", "text/turtle"), ("map-en.svg", "image/svg+xml"),
+                                         ("map-zh.svg", "image/svg+xml")])
 def test_dumps_download(server, dist, name, media):
     status, headers, body = request("GET", server.url(f"/dumps/{name}"))
     assert status == 200 and headers["Content-Type"].split(";")[0] == media
     assert body == (dist / name).read_bytes()
+
+
+@pytest.mark.parametrize("path, media", [("/", "text/html"), ("/id/pilot/2012-wuhan", "text/html"),
+                                         ("/dumps/smartcity.nt", "application/n-triples"),
+                                         ("/.well-known/void", "text/turtle"), ("/sparql", "text/turtle")])
+def test_head_answers_like_get_without_a_body(server, path, media):
+    status, headers, body = request("HEAD", server.url(path))
+    assert status == 200 and headers["Content-Type"].split(";")[0] == media and body == b""
+    assert request("HEAD", server.url("/id/pilot/no-such-pilot"))[0] == 404
 
 
 def test_void_download_urls_resolve_locally(server, dist):

@@ -34,6 +34,8 @@ OTHER_DUMPS = {
     "ontology.ttl": "text/turtle; charset=utf-8",
     "void.ttl": "text/turtle; charset=utf-8",
     "ontology.html": "text/html; charset=utf-8",
+    "map-en.svg": "image/svg+xml",
+    "map-zh.svg": "image/svg+xml",
 }
 DCAT = "http://www.w3.org/ns/dcat#"
 FORMAT_DOC = "Overrides Accept: html, ttl, jsonld, nt or rdfxml."

@@ -3,6 +3,7 @@ and batch, where to go next) and the query page (YASGUI, served from /static, pr
 competency questions of queries/*.rq)."""
 
 import json
+from pathlib import Path
 
 from fastapi import APIRouter, Request
 from fastapi.openapi.docs import get_swagger_ui_html
@@ -114,8 +115,10 @@ async def landing(request: Request):
     data = await landing_data(services)
     dumps = [(name, media.split(";")[0]) for name, media in sorted(dump_files(services).items())
              if name not in OTHER_DUMPS]
+    dist = Path(services.settings.dist)
+    maps = [name for name in ("map-en.svg", "map-zh.svg") if (dist / name).is_file()]
     html = services.templates.get_template("landing.html").render(
-        title="National Smart City Pilots 国家智慧城市试点", data=data, examples=examples()[:4], dumps=dumps)
+        title="National Smart City Pilots 国家智慧城市试点", data=data, examples=examples(), dumps=dumps, maps=maps)
     return HTMLResponse(html)
 
 
