@@ -7,11 +7,11 @@
 | an update sent as a query, SERVICE refused| 403    |
 | no acceptable format for the result       | 406    |
 | query text above the cap                  | 413    |
-| result above the cap, or the query ended  | 422    |
-| its worker (crash, memory limit)          |        |
+| result above the cap, the query ended its | 422    |
+| worker (crash, memory limit), or it ran   |        |
+| past the timeout (its worker is killed)   |        |
 | an allowed SERVICE endpoint failed        | 502    |
 | no worker free before the deadline        | 503    |
-| the query outlived the timeout            | 504    |
 """
 
 import asyncio
@@ -47,7 +47,7 @@ async def run(services, query, results_format, graph_format, default_graphs=None
     try:
         reply = await services.engine.run(frame, loop.time() + settings.query_timeout)
     except QueryTimeout:
-        raise ApiError(504, f"the query ran longer than this endpoint's limit of {settings.query_timeout:g} s "
+        raise ApiError(422, f"the query ran longer than this endpoint's limit of {settings.query_timeout:g} s "
                             "and was stopped") from None
     except Overloaded:
         raise ApiError(503, f"all {settings.workers} query workers stayed busy for {settings.query_timeout:g} s; "

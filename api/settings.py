@@ -26,7 +26,7 @@ class Settings:
     dist: Path = Path("dist")
     host: str = "127.0.0.1"
     port: int = 8000
-    # Seconds a SPARQL query may run (queueing for a free worker included); then 504 and the
+    # Seconds a SPARQL query may run (queueing for a free worker included); then 422 and the
     # worker process running it is killed and replaced.
     query_timeout: float = 10.0
     # Query worker processes (forked from one process holding the loaded store): one per core, at
@@ -43,7 +43,7 @@ class Settings:
     # of the thread that evaluates queries (deep recursion in the engine stays within it).
     worker_memory_mb: int = 2048
     worker_stack_mb: int = 512
-    # Seconds POST /validate may run before its process is killed (504); start that process (which
+    # Seconds POST /validate may run before its process is killed (422); start that process (which
     # loads the graph and the shapes) with the server rather than on the first upload.
     validate_timeout: float = 60.0
     validator_warm: bool = True

@@ -48,7 +48,7 @@ def service_graph(endpoint, settings, quads=None):
     g.add((service, SD.defaultEntailmentRegime, ENT.Simple))
     g.add((service, RDFS.comment, Literal(
         f"Read-only (SPARQL Update is refused with 403). Limits: a query runs at most {settings.query_timeout:g} s "
-        f"(then 504); query text {settings.max_query_bytes} bytes and request body {settings.max_request_bytes} "
+        f"(then 422); query text {settings.max_query_bytes} bytes and request body {settings.max_request_bytes} "
         f"bytes (413); result {settings.max_result_bytes} bytes (422); brackets nested {settings.max_nesting} deep "
         "(400). SERVICE " + ("is allowed to: " + " ".join(settings.service_allow) if settings.service_allow
                              else "is disabled (403)") + ".", lang="en")))

@@ -52,10 +52,10 @@ RESPONSES = {
     406: {"description": "No acceptable format for this kind of result", "content": {"text/plain": {}}},
     413: {"description": "The query or the request body is larger than the limit", "content": {"text/plain": {}}},
     415: {"description": "POST with a content type other than form or sparql-query", "content": {"text/plain": {}}},
-    422: {"description": "The result is larger than the limit, or the query ended its worker process",
+    422: {"description": "The query ran past the time limit and was stopped, its result is larger than the "
+                         "limit, or it ended its worker process",
           "content": {"text/plain": {}}},
     503: {"description": "No query worker became free in time", "content": {"text/plain": {}}},
-    504: {"description": "The query ran past the time limit and was stopped", "content": {"text/plain": {}}},
 }
 POST_BODY = {
     "requestBody": {

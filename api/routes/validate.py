@@ -113,7 +113,7 @@ async def _upload(request: Request, limit):
                         413: {"description": "The upload is larger than the limit"},
                         415: {"description": "Not Turtle, JSON-LD or CSV"},
                         503: {"description": "The validator is not available on this server"},
-                        504: {"description": "The validation ran past its time limit"}})
+                        422: {"description": "The validation ran past its time limit and was stopped"}})
 async def validate(request: Request):
     services = request.app.state.services
     offer = choose(request.headers.get("accept"), REPORT_OFFERS)
@@ -129,7 +129,7 @@ async def validate(request: Request):
     try:
         report = await services.validator.validate(data, fmt)
     except ValidationTimeout:
-        raise ApiError(504, f"the validation ran longer than {services.settings.validate_timeout:g} s and was "
+        raise ApiError(422, f"the validation ran longer than {services.settings.validate_timeout:g} s and was "
                             "stopped") from None
     except ValidationUnavailable as exc:
         raise ApiError(503, str(exc)) from None
