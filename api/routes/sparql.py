@@ -174,25 +174,30 @@ async def sparql_post(request: Request):
     return await handle_post(request)
 
 
-class FastPath:
-    """ASGI middleware that hands GET and POST /sparql straight to the handlers above.
+CORS_HEADERS = [(b"access-control-allow-origin", b"*"),
+                (b"access-control-expose-headers", b"Content-Type, Content-Length, Vary")]
+
+
+async def fast_path(app, scope, receive, send):
+    """GET, HEAD and POST /sparql straight to the handlers above, ahead of every middleware.
 
     The routes above document the operations (OpenAPI) and answer the same way; this skips the
-    framework's routing and dependency machinery on the endpoint's hot path (about 0.1 ms a request).
+    framework's middleware, routing and dependency machinery on the endpoint's hot path. It adds the
+    CORS header itself, as the CORS middleware would for a simple request (preflight OPTIONS requests
+    take the normal path). True when the request was answered.
     """
-
-    def __init__(self, app):
-        self.app = app
-
-    async def __call__(self, scope, receive, send):
-        if scope["type"] == "http" and scope["path"] == "/sparql":
-            method = scope["method"]
-            if method == "GET" or method == "HEAD":
-                response = await handle_get(Request(scope, receive))
-                await response(scope, receive, send)
-                return
-            if method == "POST":
-                response = await handle_post(Request(scope, receive))
-                await response(scope, receive, send)
-                return
-        await self.app(scope, receive, send)
+    method = scope["method"]
+    if method == "GET" or method == "HEAD":
+        handler = handle_get
+    elif method == "POST":
+        handler = handle_post
+    else:
+        return False
+    scope["app"] = app
+    response = await handler(Request(scope, receive))
+    for name, _value in scope["headers"]:
+        if name == b"origin":
+            response.raw_headers.extend(CORS_HEADERS)
+            break
+    await response(scope, receive, send)
+    return True
