@@ -73,6 +73,7 @@ class Zygote:
     def config(self):
         s = self.settings
         return {"dist": str(s.dist), "max_result_bytes": s.max_result_bytes, "query_timeout": s.query_timeout,
+                "max_nesting": s.max_nesting,
                 "worker_memory_mb": s.worker_memory_mb, "worker_stack_mb": s.worker_stack_mb,
                 "service_allow": list(s.service_allow), "isolate_network": s.isolate_network}
 

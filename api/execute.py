@@ -17,7 +17,7 @@
 import asyncio
 import json
 
-from smartcity_kg.api import guard, ipc
+from smartcity_kg.api import ipc
 from smartcity_kg.api.engine import EngineUnavailable, Overloaded, QueryTimeout, WorkerLost
 from smartcity_kg.api.httputil import ApiError
 from smartcity_kg.api.negotiation import GRAPH_NAMES, RESULTS_NAMES
@@ -38,10 +38,6 @@ async def run(services, query, results_format, graph_format, default_graphs=None
     """The engine's Reply for a query that succeeded; ApiError otherwise."""
     settings = services.settings
     check_size(query, settings)
-    try:
-        guard.check(query, settings.max_nesting, settings.service_allow)
-    except guard.Refused as exc:
-        raise ApiError(exc.status, exc.message) from None
     frame = ipc.request_frame(query, results_format, graph_format, default_graphs, named_graphs, store_default)
     loop = asyncio.get_running_loop()
     try:
@@ -63,9 +59,15 @@ async def run(services, query, results_format, graph_format, default_graphs=None
         return reply
     message = reply.body.decode("utf-8", "replace")
     if status == ipc.SYNTAX_ERROR:
-        if guard.looks_like_update(query):
-            raise ApiError(403, READ_ONLY)
         raise ApiError(400, f"malformed query: {message}")
+    if status == ipc.UPDATE_REFUSED:
+        raise ApiError(403, READ_ONLY)
+    if status == ipc.REFUSED:
+        raise ApiError(400, message)
+    if status == ipc.REFUSED_POLICY:
+        raise ApiError(403, message)
+    if status == ipc.UNWRITABLE:
+        raise ApiError(422, f"the query's result cannot be produced: {message}")
     if status == ipc.NOT_ACCEPTABLE:
         if reply.kind == ipc.KIND_GRAPH:
             raise ApiError(406, f"a CONSTRUCT or DESCRIBE result can be served as {GRAPH_NAMES}; "

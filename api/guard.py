@@ -1,16 +1,22 @@
-"""Checks on a query before it reaches the engine.
+"""Checks on a query before it reaches the engine, run in the query worker (under its time limit).
 
 - Nesting: the engine recurses on nested groups, sub-queries and brackets; a query nested a few
   thousand levels deep overflows a thread's stack and kills the process. Brackets nested deeper than
-  `max_nesting` are refused with 400 (workers also evaluate on a large stack, so what passes is safe).
+  `max_nesting` are refused with 400 (workers also evaluate on a large stack, and a worker that dies
+  costs its one request, so what slips through is safe).
 - SERVICE: the engine would call any endpoint a query names. Unless the operator allows named
-  endpoints, the keyword is refused with 403 (and the workers have no network besides).
+  endpoints, SERVICE is refused with 403 (and the workers have no network besides). Where the word
+  occurs at all, the query is parsed with rdflib's SPARQL grammar, which tells a SERVICE clause from
+  a name, a string, a comment or a `<` that compares; a query rdflib cannot read falls back to the
+  lexical scan below.
 - Updates: the engine's query parser rejects them anyway; `looks_like_update` lets the endpoint say 403
   "read-only" rather than 400 "malformed".
 
-The scan follows the SPARQL grammar's lexical rules: \\u escapes are decoded first (SPARQL applies them
-to the whole query text), then strings, IRIs and comments are set aside. Cheap counts decide whether
-the scan is needed at all, so the common query costs a few microseconds.
+The lexical scan follows the SPARQL grammar's lexical rules: \\u escapes are decoded first (SPARQL
+applies them to the whole query text), then strings, IRIs and comments are set aside, in one pass
+(an unterminated string runs to the end of its line or of the text, so no input makes the scan
+quadratic). Cheap counts decide whether the scan is needed at all, so the common query costs a few
+microseconds.
 """
 
 import bisect
@@ -20,10 +26,10 @@ import re
 # SPARQL 1.1 grammar, 19.2: \uXXXX and \UXXXXXXXX are codepoint escapes anywhere in a query.
 _CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 _STRINGS_IRIS_COMMENTS = re.compile(
-    r'"""(?:[^"\\]|\\.|"(?!""))*"""'
-    r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
-    r'|"(?:[^"\\\n\r]|\\.)*"'
-    r"|'(?:[^'\\\n\r]|\\.)*'"
+    r'"""(?:[^"\\]|\\(?:.|\Z)|"(?!""))*(?:"""|\Z)'
+    r"|'''(?:[^'\\]|\\(?:.|\Z)|'(?!''))*(?:'''|\Z)"
+    r'|"(?:[^"\\\n\r]|\\.)*"?'
+    r"|'(?:[^'\\\n\r]|\\.)*'?"
     r'|<[^<>"{}|^`\\\x00-\x20]*>'
     r"|#[^\n\r]*",
     re.DOTALL)
@@ -78,8 +84,43 @@ def nesting_depth(skel):
 
 
 def service_targets(query):
-    """Each SERVICE keyword's target IRI (None when it is a variable or prefixed name), or []."""
+    """Each SERVICE clause's target IRI (None when it is a variable or prefixed name), or []."""
     text = decode_escapes(query)
+    if not _SERVICE.search(text):
+        return []
+    from rdflib import URIRef
+    from rdflib.plugins.sparql.parser import parseQuery
+
+    try:
+        tree = parseQuery(text)
+    except RecursionError:
+        raise Refused(400, "query refused: nested too deeply to be checked for SERVICE") from None
+    except Exception:  # not a query rdflib's grammar reads (an update, SPARQL 1.2 syntax …)
+        return lexical_service_targets(text)
+    found = []
+    _collect_services(tree, found)
+    return [str(term) if isinstance(term, URIRef) else None for term in found]
+
+
+def _collect_services(node, found):
+    from pyparsing import ParseResults
+    from rdflib.plugins.sparql.parserutils import CompValue
+
+    stack = [node]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, CompValue):
+            if node.name == "ServiceGraphPattern":
+                found.append(node.get("term"))
+            stack.extend(node.values())
+        elif isinstance(node, (list, tuple, ParseResults)):
+            stack.extend(node)
+        elif isinstance(node, dict):
+            stack.extend(node.values())
+
+
+def lexical_service_targets(text):
+    """service_targets by the lexical scan alone, on text with its escapes decoded."""
     out = []
     spans = [(m.start(), m.end()) for m in _STRINGS_IRIS_COMMENTS.finditer(text)]
     starts = [a for a, _ in spans]

@@ -25,6 +25,10 @@ EVALUATION_ERROR = 2        # raised while evaluating (e.g. an unsupported funct
 NOT_ACCEPTABLE = 3          # no acceptable format for this kind of result
 TOO_LARGE = 4               # the serialised result passed the cap
 REMOTE_ERROR = 5            # an allowed SERVICE call failed
+REFUSED = 6                 # the guard refused the query (400); the message
+REFUSED_POLICY = 7          # the guard refused the query (403: SERVICE); the message
+UPDATE_REFUSED = 8          # an update sent as a query
+UNWRITABLE = 9              # the engine could not evaluate or write the result (I/O error); the message
 
 KIND_SOLUTIONS = 1
 KIND_BOOLEAN = 2

@@ -24,7 +24,7 @@ import threading
 
 import pyoxigraph as ox
 
-from smartcity_kg.api import ipc
+from smartcity_kg.api import guard, ipc
 from smartcity_kg.namespaces import BASE, PREFIXES
 
 # Besides the default graph (the dump), the store holds two named graphs.
@@ -117,12 +117,17 @@ def _graphs(blob):
     return [ox.NamedNode(iri) for iri in blob.decode("utf-8").split("\n") if iri]
 
 
-def execute(store, payload, lq, ldg, lng, rfmt, gfmt, flags, max_bytes):
+def execute(store, payload, lq, ldg, lng, rfmt, gfmt, flags, max_bytes, max_nesting=64, service_allow=()):
     """Run one query; returns (status, kind, format, body)."""
     kind = 0
     out = None
+    query = ""
     try:
         query = payload[:lq].decode("utf-8")
+        try:
+            guard.check(query, max_nesting, service_allow)
+        except guard.Refused as exc:
+            return (ipc.REFUSED_POLICY if exc.status == 403 else ipc.REFUSED), 0, 0, exc.message.encode("utf-8")
         if flags:
             kwargs = {}
             if flags & ipc.FLAG_DEFAULT_GRAPHS:
@@ -147,11 +152,15 @@ def execute(store, payload, lq, ldg, lng, rfmt, gfmt, flags, max_bytes):
         results.serialize(out, format=oxfmt)
         return ipc.OK, kind, fmt, out.value()
     except SyntaxError as exc:
+        if guard.looks_like_update(query):
+            return ipc.UPDATE_REFUSED, kind, 0, b""
         return ipc.SYNTAX_ERROR, kind, 0, str(exc).encode("utf-8", "replace")
     except OSError as exc:
         if out is not None and out.exceeded:
             return ipc.TOO_LARGE, kind, 0, str(max_bytes).encode()
-        return ipc.REMOTE_ERROR, kind, 0, str(exc).encode("utf-8", "replace")
+        # With no SERVICE endpoint allowed, no query reaches the network: the error is the engine's.
+        status = ipc.REMOTE_ERROR if service_allow else ipc.UNWRITABLE
+        return status, kind, 0, str(exc).encode("utf-8", "replace")
     except Exception as exc:  # anything else the engine raises is about this query
         return ipc.EVALUATION_ERROR, kind, 0, f"{type(exc).__name__}: {exc}".encode("utf-8", "replace")
 
@@ -171,6 +180,8 @@ def _recv_exact(sock, n):
 def serve(sock, store, cfg):
     """The worker's loop: one request, one reply, until the server closes the socket."""
     max_bytes = cfg["max_result_bytes"]
+    max_nesting = cfg.get("max_nesting", 64)
+    service_allow = tuple(cfg.get("service_allow") or ())
     cpu_allowance = math.ceil(cfg["query_timeout"]) + 2
     header_size = ipc.REQUEST.size
     unpack = ipc.REQUEST.unpack
@@ -190,7 +201,8 @@ def serve(sock, store, cfg):
         limit = int(usage.ru_utime + usage.ru_stime) + cpu_allowance
         if hard == resource.RLIM_INFINITY or limit < hard:
             resource.setrlimit(resource.RLIMIT_CPU, (limit, hard))
-        status, kind, fmt, body = execute(store, payload, lq, ldg, lng, rfmt, gfmt, flags, max_bytes)
+        status, kind, fmt, body = execute(store, payload, lq, ldg, lng, rfmt, gfmt, flags, max_bytes,
+                                         max_nesting, service_allow)
         head = pack_reply(status, kind, fmt, len(body))
         if len(body) < 65536:
             sock.sendall(head + body)
@@ -252,6 +264,8 @@ def spawn(ctrl, store, cfg):
 def zygote(ctrl_fd, cfg):
     ctrl = socket.socket(fileno=ctrl_fd)
     try:
+        import rdflib.plugins.sparql.parser  # noqa: F401  (for guard.service_targets, once for every worker)
+
         store = load_store(cfg["dist"])
         isolated = False
         if cfg["isolate_network"] and not cfg["service_allow"]:

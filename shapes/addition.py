@@ -180,6 +180,8 @@ def _read_jsonld(text):
         raise AdditionError(f"JSON syntax: {exc.msg}", line=exc.lineno, column=exc.colno) from None
     except RecursionError:
         raise AdditionError(f"JSON nested deeper than {MAX_JSON_DEPTH} levels") from None
+    except ValueError as exc:  # e.g. an integer longer than Python reads (4300 digits)
+        raise AdditionError(f"JSON that cannot be read: {exc}") from None
     _refuse_remote_contexts(doc)
     g = bind_all(Graph())
     try:

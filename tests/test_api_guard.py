@@ -17,6 +17,9 @@ from smartcity_kg.api.negotiation import choose, sparql_formats
     ('SELECT ?service WHERE { ?service schema:serviceType "SERVICE <x>" } # SERVICE', []),
     ("SELECT * WHERE { <http://a.example/SERVICE> ?p ?o }", []),
     ("SELECT * WHERE { ?s ?p '''\nSERVICE <http://a.example/> {}\n''' }", []),
+    # a `<` that compares, then a `>` in a comment: no IRI hides the SERVICE clause from the grammar
+    ("SELECT * WHERE { FILTER(1<2)SERVICE#>\n<http://a.example/sparql> { ?s ?p ?o } }", ["http://a.example/sparql"]),
+    ("SELECT * WHERE { FILTER(?a<?b)SERVICE#>\n<http://a.example/sparql> { ?s ?p ?o } }", ["http://a.example/sparql"]),
 ])
 def test_service_targets(query, targets):
     assert guard.service_targets(query) == targets
@@ -43,6 +46,18 @@ def test_nesting_depth_ignores_strings_iris_and_comments():
     with pytest.raises(guard.Refused):
         guard.check(escaped, 64, ())
     guard.check("SELECT * WHERE " + "{" * 60 + "}" * 60, 64, ())
+
+
+def test_the_scan_is_linear_on_unterminated_strings():
+    # each line opens a long string that an escaped quote keeps from closing: a scan that retried at
+    # every quote would take minutes on this (75 KB)
+    import time
+
+    query = "ASK {} #\\u0041\n" + '\\"""\n' * 15000
+    start = time.process_time()
+    guard.skeleton(query)
+    guard.looks_like_update(query)
+    assert time.process_time() - start < 5
 
 
 @pytest.mark.parametrize("text, update", [

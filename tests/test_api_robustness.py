@@ -106,6 +106,20 @@ def test_a_crashed_worker_costs_one_request(server):
     assert status == 200
 
 
+def test_a_query_costly_to_check_costs_its_own_worker_only(server):
+    # a query that would make a naive lexical scan quadratic: checked in a worker, under the time limit,
+    # while the server goes on answering
+    slow = "ASK {} #\\u0041\n" + '\\"""\n' * 60000
+    thread, result = in_background(lambda: request("POST", server.url("/sparql"), slow.encode(),
+                                                   {"Content-Type": "application/sparql-query"}, timeout=60))
+    time.sleep(0.2)
+    started = time.monotonic()
+    status, _, _ = request("GET", server.url("/api/batches"), headers={"Accept": "application/json"})
+    assert status == 200 and time.monotonic() - started < 2
+    thread.join()
+    assert 400 <= result["value"][0] < 500
+
+
 @pytest.mark.parametrize("depth", [2000, 100])
 def test_deeply_nested_subqueries_are_refused_before_the_engine(server, depth):
     workers = set(wait_for_workers(server))

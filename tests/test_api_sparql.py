@@ -169,6 +169,19 @@ def test_service_is_refused(endpoint, query):
     assert body.startswith(b"403 Forbidden: query refused: SERVICE (federated query) is disabled on this endpoint")
 
 
+def test_service_hidden_behind_a_comparison_is_refused(endpoint):
+    status, _, body = request("POST", endpoint, b"SELECT * WHERE { FILTER(1<2)SERVICE#>\n<http://example.org/sparql> "
+                              b"{ ?s ?p ?o } }", {"Content-Type": "application/sparql-query"})
+    assert status == 403 and body.startswith(b"403 Forbidden: query refused: SERVICE")
+
+
+def test_a_result_the_format_cannot_hold_is_4xx(endpoint):
+    # pyoxigraph writes no RDF 1.2 triple terms as JSON-LD
+    status, _, body = get(endpoint, "CONSTRUCT { <urn:s> <urn:p> <<( <urn:a> <urn:b> <urn:c> )>> } WHERE {}",
+                          "application/ld+json")
+    assert status == 422 and body.startswith(b"422 Unprocessable Content: the query's result cannot be produced")
+
+
 def test_service_in_names_strings_and_comments_is_fine(endpoint):
     query = ('PREFIX schema: <https://schema.org/>\n# SERVICE in a comment\n'
              'SELECT ?service WHERE { BIND("SERVICE <http://example.org/>" AS ?service) '
@@ -191,6 +204,13 @@ def test_dataset_parameters(endpoint):
     assert body.decode().split() == ["g", "https://w3id.org/smartcity-kg/def", ID + "dataset"]
     _, _, body = get(endpoint, named, "text/csv", **{"named-graph-uri": ID + "dataset"})
     assert body.decode().split() == ["g", ID + "dataset"]
+    # the protocol's dataset replaces the query's as a whole: named graphs alone leave the default graph empty
+    _, _, body = get(endpoint, count, "text/csv", **{"named-graph-uri": ID + "dataset"})
+    assert int(body.split()[1]) == 0
+    from_def = "SELECT (COUNT(*) AS ?n) FROM <https://w3id.org/smartcity-kg/def> WHERE { ?s ?p ?o }"
+    assert int(get(endpoint, from_def, "text/csv")[2].split()[1]) == ontology
+    _, _, body = get(endpoint, from_def, "text/csv", **{"named-graph-uri": ID + "dataset"})
+    assert int(body.split()[1]) == 0
     status, _, body = get(endpoint, count, None, **{"default-graph-uri": "not an IRI"})
     assert status == 400 and b"default-graph-uri must be an absolute IRI" in body
 

@@ -71,6 +71,9 @@ def test_unreadable_and_refused_uploads(server):
     remote = json.dumps({"@context": "https://schema.org/", "@id": "https://w3id.org/smartcity-kg/id/x"}).encode()
     status, _, body = post(server, remote, "application/ld+json")
     assert status == 400 and json.loads(body)["detail"].startswith("remote JSON-LD contexts are not fetched here")
+    long_number = b'{"@id": "https://w3id.org/smartcity-kg/id/x", "http://example.org/p": ' + b"9" * 5000 + b"}"
+    status, _, body = post(server, long_number, "application/ld+json")
+    assert status == 400 and json.loads(body)["detail"].startswith("the upload cannot be read as JSON")
     status, _, body = post(server, b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY e "x">]><r>&e;</r>',
                            "application/rdf+xml")
     assert status == 415 and "XML uploads are not accepted" in json.loads(body)["detail"]

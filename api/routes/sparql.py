@@ -93,6 +93,11 @@ async def answer(request: Request, params, query):
                             "application/n-triples, application/ld+json, application/rdf+xml")
     default_graphs = _graph_list(params, "default-graph-uri")
     named_graphs = _graph_list(params, "named-graph-uri")
+    if default_graphs is not None or named_graphs is not None:
+        # The protocol's dataset replaces the query's FROM and FROM NAMED as a whole: what it leaves
+        # out (no default-graph-uri, or no named-graph-uri) is empty.
+        default_graphs = default_graphs or []
+        named_graphs = named_graphs or []
     reply = await execute.run(services, query, results_format, graph_format, default_graphs, named_graphs)
     return Response(reply.body, media_type=ipc.media_type(reply.kind, reply.fmt), headers={"Vary": "Accept"})
 

@@ -37,6 +37,8 @@ def _check_jsonld(data):
         raise ApiError(400, f"the upload is not JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}") from None
     except RecursionError:
         raise ApiError(400, "the upload nests JSON too deeply") from None
+    except ValueError as exc:  # e.g. an integer longer than Python reads (4300 digits)
+        raise ApiError(400, f"the upload cannot be read as JSON: {exc}") from None
 
     def contexts(node, depth):
         if depth > MAX_JSON_DEPTH:
