@@ -6,7 +6,7 @@ from starlette.middleware.cors import CORSMiddleware
 
 from smartcity_kg import __version__
 from smartcity_kg.api import errors
-from smartcity_kg.api.httputil import HeadAsGet
+from smartcity_kg.api.request_checks import RequestChecks, refused
 from smartcity_kg.api.lifecycle import lifespan_for
 from smartcity_kg.api.routes import api_router
 from smartcity_kg.api.routes.sparql import fast_path
@@ -22,8 +22,12 @@ class App(FastAPI):
     """FastAPI with the SPARQL endpoint's hot path (routes/sparql.py) ahead of the middleware stack."""
 
     async def __call__(self, scope, receive, send):
-        if scope["type"] == "http" and scope["path"] == "/sparql" and await fast_path(self, scope, receive, send):
-            return
+        if scope["type"] == "http" and scope["path"] == "/sparql":
+            scope["app"] = self
+            if await refused(scope, receive, send, query_string=False):  # the handlers read it strictly
+                return
+            if await fast_path(scope, receive, send):
+                return
         await super().__call__(scope, receive, send)
 
 
@@ -34,7 +38,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.state.services = services
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST", "OPTIONS"],
                        allow_headers=["*"], expose_headers=["Content-Type", "Content-Length", "Vary"], max_age=3600)
-    app.add_middleware(HeadAsGet)
+    app.add_middleware(RequestChecks)
     errors.install(app)
     app.include_router(api_router)
     app.mount("/static", StaticFiles(directory=package_dir("static")), name="static")

@@ -17,6 +17,8 @@
 import asyncio
 import json
 
+from pyoxigraph import NamedNode
+
 from smartcity_kg.api import ipc
 from smartcity_kg.api.engine import EngineUnavailable, Overloaded, QueryTimeout, WorkerLost
 from smartcity_kg.api.httputil import ApiError
@@ -98,6 +100,10 @@ def sparql_iri(iri):
     """`<iri>` for an IRI that is safe to put in a query, else ApiError 404."""
     if not iri or any(c in iri for c in '<>"{}|^`\\') or any(ord(c) <= 0x20 for c in iri):
         raise ApiError(404, "no such resource")
+    try:
+        NamedNode(iri)  # the engine's own IRI syntax (e.g. a % not followed by two hex digits)
+    except ValueError:
+        raise ApiError(404, "no such resource") from None
     return f"<{iri}>"
 
 

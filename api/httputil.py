@@ -11,7 +11,8 @@ from starlette.responses import Response
 
 STATUS_TEXT = {400: "Bad Request", 403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed",
                406: "Not Acceptable", 413: "Content Too Large", 414: "URI Too Long",
-               415: "Unsupported Media Type", 422: "Unprocessable Content", 500: "Internal Server Error",
+               415: "Unsupported Media Type", 422: "Unprocessable Content",
+               431: "Request Header Fields Too Large", 500: "Internal Server Error",
                502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway Timeout"}
 MAX_FIELDS = 200
 
@@ -97,19 +98,3 @@ async def read_body(request: Request, limit):
 
 def media_type_of(request: Request):
     return request.headers.get("content-type", "").split(";")[0].strip().lower()
-
-
-class HeadAsGet:
-    """ASGI middleware: HEAD is answered as GET (RFC 9110, 9.3.2), for link checkers and `curl -I`.
-
-    The routes declare GET only; the server (uvicorn) sends the headers of a HEAD request's response
-    and drops its body.
-    """
-
-    def __init__(self, app):
-        self.app = app
-
-    async def __call__(self, scope, receive, send):
-        if scope["type"] == "http" and scope["method"] == "HEAD":
-            scope = dict(scope, method="GET")
-        await self.app(scope, receive, send)

@@ -58,7 +58,8 @@ def describe_dataset(g, written):
             continue
         path = written[kind]
         dist = URIRef(f"{DATASET}/dump/{path.name}")
-        d.add((DATASET, VOID.dataDump, URIRef(BASE + f"dumps/{path.name}")))
+        if kind != "geojson":  # void:dataDump names RDF dumps; the GeoJSON is a distribution only
+            d.add((DATASET, VOID.dataDump, URIRef(BASE + f"dumps/{path.name}")))
         d.add((DATASET, DCAT.distribution, dist))
         d.add((dist, RDF.type, DCAT.Distribution))
         d.add((dist, DCAT.downloadURL, URIRef(BASE + f"dumps/{path.name}")))

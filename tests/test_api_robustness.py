@@ -183,6 +183,14 @@ BAD = [
     ("POST", "/validate", b"x" * (9 * 1024 * 1024), {"Content-Type": "text/turtle"}),
     ("GET", "/nothing/here", None, {"Accept": "application/json"}),
     ("DELETE", "/sparql", None, {}),
+    ("GET", "/id/%", None, {"Accept": "text/turtle"}),
+    ("GET", "/id/pilot/%zz", None, {}),
+    ("GET", "/sparql?query=ASK%7B%7D", None, {"X-Filler": "a" * 70000}),
+    ("GET", "/id/pilot/2012-wuhan", None, {"Accept": "a/b," * 20000}),
+    ("POST", "/validate", b'{"@id": "https://w3id.org/smartcity-kg/id/x", "http://example.org/p": ' + b"9" * 5000 + b"}",
+     {"Content-Type": "application/ld+json"}),
+    ("GET", "/sparql?format=jsonld&query=" + urllib.parse.quote(
+        "CONSTRUCT { <urn:s> <urn:p> <<( <urn:a> <urn:b> <urn:c> )>> } WHERE {}"), None, {}),
 ]
 
 
@@ -191,6 +199,19 @@ def test_bad_input_gets_a_4xx_with_a_message(server, method, path, body, headers
     status, resp_headers, text = request(method, server.url(path), body, headers)
     assert 400 <= status < 500, (status, text[:300])
     assert text.strip(), "an error needs a message"
+
+
+def test_what_each_bad_request_line_gets(server):
+    status, _, body = request("GET", server.url("/id/pilot/%FF"), headers={"Accept": "text/turtle"})
+    assert (status, body) == (400, b"400 Bad Request: the path is not valid UTF-8 once percent-decoded "
+                                   b"(invalid start byte at offset 10)\n")
+    status, _, body = request("GET", server.url("/id/%"), headers={"Accept": "text/turtle"})
+    assert (status, body) == (404, b"404 Not Found: no such resource\n")
+    status, headers, body = request("GET", server.url("/api/pilots?province=%FF"))
+    assert status == 400 and headers["Content-Type"] == "application/json"
+    assert json.loads(body)["detail"].startswith("the query string is not valid UTF-8 once percent-decoded")
+    status, _, body = request("GET", server.url("/"), headers={"X-Filler": "a" * 70000})
+    assert status == 431 and b"larger than the limit of 65536 bytes" in body
 
 
 def test_nothing_is_fetched_for_a_query(server):

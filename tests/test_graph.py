@@ -209,3 +209,15 @@ def test_void_counts_match_the_graph(dist, graph):
     assert void.value(ID["dataset"], VOID.triples).toPython() == len(graph)
     part = ID["dataset/class/Pilot"]
     assert void.value(part, VOID.entities).toPython() == len(pilots(graph))
+
+
+def test_void_data_dumps_are_the_rdf_dumps(dist):
+    from rdflib import Graph, Namespace
+    from rdflib.namespace import VOID
+
+    dcat = Namespace("http://www.w3.org/ns/dcat#")
+    void = Graph().parse(dist / "void.ttl")
+    dumps = {str(u).rsplit("/", 1)[1] for u in void.objects(ID["dataset"], VOID.dataDump)}
+    assert dumps == {"smartcity.ttl", "smartcity.nt", "smartcity.jsonld"}
+    downloads = {str(u).rsplit("/", 1)[1] for u in void.objects(None, dcat.downloadURL)}
+    assert downloads == dumps | {"smartcity.geojson"}

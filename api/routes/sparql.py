@@ -183,11 +183,12 @@ CORS_HEADERS = [(b"access-control-allow-origin", b"*"),
                 (b"access-control-expose-headers", b"Content-Type, Content-Length, Vary")]
 
 
-async def fast_path(app, scope, receive, send):
+async def fast_path(scope, receive, send):
     """GET, HEAD and POST /sparql straight to the handlers above, ahead of every middleware.
 
     The routes above document the operations (OpenAPI) and answer the same way; this skips the
-    framework's middleware, routing and dependency machinery on the endpoint's hot path. It adds the
+    framework's middleware, routing and dependency machinery on the endpoint's hot path (scope["app"]
+    is set by the caller). It adds the
     CORS header itself, as the CORS middleware would for a simple request (preflight OPTIONS requests
     take the normal path). True when the request was answered.
     """
@@ -198,7 +199,6 @@ async def fast_path(app, scope, receive, send):
         handler = handle_post
     else:
         return False
-    scope["app"] = app
     response = await handler(Request(scope, receive))
     for name, _value in scope["headers"]:
         if name == b"origin":
