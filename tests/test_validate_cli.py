@@ -112,3 +112,19 @@ def test_json_report_of_an_unreadable_input_is_no_report(tmp_path):
     assert "line 2, column" in done.stderr and "JSON syntax" in done.stderr
     with pytest.raises(json.JSONDecodeError):
         json.loads(done.stdout)
+
+
+def test_a_unit_the_graph_does_not_know_is_named_as_such(tmp_path):
+    # 黄陂区 as unit/420116 (without the year its code took effect): reported as an unknown territory,
+    # with the IRI form, and not as a district of another city
+    pilots = Path(__file__).resolve().parents[1] / "graph" / "data" / "pilots.csv"
+    header = pilots.read_text(encoding="utf-8").splitlines()[0]
+    row = ('2014-wuhan-huangpi,2014,expansion,黄陂区,武汉市黄陂区,"Huangpi District, Wuhan",unit/420116,,2012-wuhan,'
+           "unit/420100-1981,doc/list-2014,（二）扩大范围试点名单,,,medium,n2014,")
+    addition = tmp_path / "huangpi.csv"
+    addition.write_text(header + "\n" + row + "\n", encoding="utf-8")
+    done = run(addition)
+    assert done.returncode == 1, done.stdout + done.stderr
+    violations = [line for line in done.stdout.splitlines() if line.startswith("VIOLATION")]
+    assert len(violations) == 1 and "[Pilot-territory (class)]" in violations[0]
+    assert "unit/CODE-YEAR" in violations[0] and "another city" not in done.stdout
