@@ -17,6 +17,13 @@ class ValidationUnavailable(Exception):
     """The validator cannot be imported or started."""
 
 
+class ValidationBusy(Exception):
+    """Other uploads are being checked and queued; this one was not started."""
+
+
+MAX_QUEUED = 2
+
+
 class ValidationTimeout(Exception):
     """The validation outlived the timeout; its process was killed."""
 
@@ -77,6 +84,7 @@ class ValidatorProcess:
         self.proc = None
         self.conn = None
         self.lock = asyncio.Lock()
+        self.pending = 0  # being checked or waiting
         self.thread_lock = threading.Lock()
 
     def start(self):
@@ -113,9 +121,22 @@ class ValidatorProcess:
         raise ValidationFailed(f"the addition cannot be checked: {payload}")
 
     async def validate(self, data, fmt):
-        async with self.lock:
-            loop = asyncio.get_running_loop()
-            return await loop.run_in_executor(None, self._call, data, fmt, self.settings.validate_timeout)
+        """One check at a time; at most MAX_QUEUED wait, each at most the time limit (else ValidationBusy)."""
+        if self.pending > MAX_QUEUED:
+            raise ValidationBusy()
+        self.pending += 1
+        try:
+            try:
+                await asyncio.wait_for(self.lock.acquire(), self.settings.validate_timeout)
+            except asyncio.TimeoutError:
+                raise ValidationBusy() from None
+            try:
+                loop = asyncio.get_running_loop()
+                return await loop.run_in_executor(None, self._call, data, fmt, self.settings.validate_timeout)
+            finally:
+                self.lock.release()
+        finally:
+            self.pending -= 1
 
     def _stop(self):
         if self.conn is not None:

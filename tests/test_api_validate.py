@@ -83,3 +83,21 @@ def test_unreadable_and_refused_uploads(server):
     assert status == 413 and "larger than the limit of 8388608 bytes" in json.loads(body)["detail"]
     status, _, body = post(server, CONFORMING, "text/turtle", accept="image/png")
     assert status == 406
+
+
+def test_uploads_queue_at_most_two_behind_the_one_being_checked():
+    """The queue in front of the validator process: the check itself is replaced by a sleep."""
+    import asyncio
+    import time
+
+    from smartcity_kg.api.settings import Settings
+    from smartcity_kg.api.validation import ValidationBusy, ValidatorProcess
+
+    validator = ValidatorProcess(Settings(validate_timeout=5))
+    validator._call = lambda data, fmt, timeout: time.sleep(0.3) or {"conforms": True}
+
+    async def five_at_once():
+        return await asyncio.gather(*(validator.validate(b"", "turtle") for _ in range(5)), return_exceptions=True)
+
+    results = asyncio.run(five_at_once())
+    assert [isinstance(r, ValidationBusy) for r in results] == [False, False, False, True, True]

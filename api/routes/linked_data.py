@@ -98,6 +98,8 @@ def rdf_file(services, name, media):
 async def resource(path: str, request: Request, services: ServicesDep,
                    format: str | None = Query(None, description=FORMAT_DOC)):
     settings = services.settings
+    if not path:  # the namespace itself: the dataset that holds its resources
+        return RedirectResponse("/id/dataset", status_code=303, headers={"Vary": "Accept"})
     iri = settings.id_base + path
     ref = sparql_iri(iri)
     media = negotiate(request, format)

@@ -17,7 +17,7 @@ from starlette.responses import JSONResponse, Response
 
 from smartcity_kg.api.httputil import ApiError, decode_utf8, media_type_of, read_body
 from smartcity_kg.api.negotiation import choose
-from smartcity_kg.api.validation import ValidationFailed, ValidationTimeout, ValidationUnavailable
+from smartcity_kg.api.validation import ValidationBusy, ValidationFailed, ValidationTimeout, ValidationUnavailable
 
 router = APIRouter(tags=["Validation"])
 
@@ -114,7 +114,8 @@ async def _upload(request: Request, limit):
                         406: {"description": "No acceptable report format"},
                         413: {"description": "The upload is larger than the limit"},
                         415: {"description": "Not Turtle, JSON-LD or CSV"},
-                        503: {"description": "The validator is not available on this server"},
+                        503: {"description": "The validator is not available on this server, or other uploads are being "
+                                             "checked (two may wait; Retry-After)"},
                         422: {"description": "The validation ran past its time limit and was stopped"}})
 async def validate(request: Request):
     services = request.app.state.services
@@ -135,6 +136,8 @@ async def validate(request: Request):
                             "stopped") from None
     except ValidationUnavailable as exc:
         raise ApiError(503, str(exc)) from None
+    except ValidationBusy:
+        raise ApiError(503, "other uploads are being checked; try again in a minute", {"Retry-After": "60"}) from None
     except ValidationFailed as exc:
         raise ApiError(400, str(exc)) from None
     if offer == "text/turtle" and report.get("turtle") is not None:

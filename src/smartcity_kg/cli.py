@@ -1,4 +1,4 @@
-"""The smartcity-kg command: build, query, validate, serve."""
+"""The smartcity-kg command: build, query, validate, serve, panel, map."""
 
 import argparse
 import sys
@@ -86,14 +86,19 @@ def parser():
     s.set_defaults(func=cmd_serve)
 
     pa = sub.add_parser("panel", help="write a unit-by-year treatment panel for difference-in-differences designs")
-    pa.add_argument("--level", default="prefecture", choices=["prefecture", "county"])
-    pa.add_argument("--from", dest="year_from", type=int, default=2008)
-    pa.add_argument("--to", dest="year_to", type=int, default=2020)
+    pa.add_argument("--level", default="prefecture", choices=["prefecture", "county"],
+                    help="the units of the panel (default: prefecture)")
+    pa.add_argument("--from", dest="year_from", type=int, default=2008, metavar="YEAR", help="first year (default: 2008)")
+    pa.add_argument("--to", dest="year_to", type=int, default=2020, metavar="YEAR", help="last year (default: 2020)")
     pa.add_argument("--rule", default="city", choices=["city", "any"],
-                    help="city: treated when the unit itself is a pilot; any: when any pilot lies within it")
+                    help="city: treated when the unit itself is a pilot; any: when any pilot lies within it "
+                         "(default: city)")
     pa.add_argument("--year", dest="year_basis", default="batch", choices=["batch", "announced"],
-                    help="batch: the batch's nominal year; announced: the year its list was announced")
-    pa.add_argument("--reading", default="preferred", choices=["preferred", "alternative"])
+                    help="batch: the batch's nominal year; announced: the year its list was announced "
+                         "(default: batch)")
+    pa.add_argument("--reading", default="preferred", choices=["preferred", "alternative"],
+                    help="the curated reading of uncertain batch assignments, or the alternative one "
+                         "(default: preferred)")
     pa.add_argument("--format", default=None, choices=["csv", "dta", "parquet"],
                     help="output format (default: from the file name, else csv)")
     pa.add_argument("-o", "--output", required=True, help="the panel file to write")
@@ -101,11 +106,15 @@ def parser():
 
     m = sub.add_parser("map", help="draw a map of the pilots (needs the maps extra)")
     m.add_argument("-o", "--output", required=True, help="FILE.svg, FILE.png or FILE.pdf")
-    m.add_argument("--level", default="prefecture", choices=["prefecture", "pilot"])
-    m.add_argument("--rule", default="city", choices=["city", "any"])
-    m.add_argument("--year", dest="year_basis", default="batch", choices=["batch", "announced"])
-    m.add_argument("--reading", default="preferred", choices=["preferred", "alternative"])
-    m.add_argument("--lang", default="zh", choices=["zh", "en"])
+    m.add_argument("--level", default="prefecture", choices=["prefecture", "pilot"],
+                   help="prefecture: units shaded by first year treated; pilot: every pilot as a point "
+                        "(default: prefecture)")
+    m.add_argument("--rule", default="city", choices=["city", "any"], help="as for panel (default: city)")
+    m.add_argument("--year", dest="year_basis", default="batch", choices=["batch", "announced"],
+                   help="as for panel (default: batch)")
+    m.add_argument("--reading", default="preferred", choices=["preferred", "alternative"],
+                   help="as for panel (default: preferred)")
+    m.add_argument("--lang", default="zh", choices=["zh", "en"], help="language of the labels (default: zh)")
     m.set_defaults(func=cmd_map)
     return p
 
