@@ -21,6 +21,7 @@ import socket
 import struct
 import sys
 import threading
+from xml.parsers import expat
 
 import pyoxigraph as ox
 
@@ -113,6 +114,19 @@ class _CappedWriter:
         return parts[0] if len(parts) == 1 else b"".join(parts)
 
 
+XML_FORMATS = {ox.QueryResultsFormat.XML: "SPARQL XML", ox.RdfFormat.RDF_XML: "RDF/XML"}
+
+
+def well_formed(body):
+    """True when the bytes are well-formed namespaced XML (the engine's XML writers can emit what is not)."""
+    parser = expat.ParserCreate(namespace_separator=" ")  # with namespaces: "p:" is no element name
+    try:
+        parser.Parse(body, True)
+    except expat.ExpatError:
+        return False
+    return True
+
+
 def _graphs(blob):
     return [ox.NamedNode(iri) for iri in blob.decode("utf-8").split("\n") if iri]
 
@@ -150,7 +164,12 @@ def execute(store, payload, lq, ldg, lng, rfmt, gfmt, flags, max_bytes, max_nest
             return ipc.NOT_ACCEPTABLE, kind, 0, b""
         out = _CappedWriter(max_bytes)
         results.serialize(out, format=oxfmt)
-        return ipc.OK, kind, fmt, out.value()
+        body = out.value()
+        if oxfmt in XML_FORMATS and not well_formed(body):
+            return ipc.UNWRITABLE, kind, 0, (
+                f"the engine cannot write this result as well-formed {XML_FORMATS[oxfmt]} (a predicate IRI "
+                "that ends in no name, or a control character in a literal); ask for another format").encode()
+        return ipc.OK, kind, fmt, body
     except SyntaxError as exc:
         if guard.looks_like_update(query):
             return ipc.UPDATE_REFUSED, kind, 0, b""

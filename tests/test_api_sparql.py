@@ -182,6 +182,16 @@ def test_a_result_the_format_cannot_hold_is_4xx(endpoint):
     assert status == 422 and body.startswith(b"422 Unprocessable Content: the query's result cannot be produced")
 
 
+def test_no_malformed_xml_is_served(endpoint):
+    # RDF/XML cannot name a predicate that ends in no name; XML 1.0 has no control characters
+    status, _, body = get(endpoint, "CONSTRUCT { <urn:s> <http://example.org/> 1 } WHERE {}", "application/rdf+xml")
+    assert status == 422 and b"cannot write this result as well-formed RDF/XML" in body
+    status, _, body = get(endpoint, 'SELECT ?x WHERE { BIND("a\\u0001b" AS ?x) }', "application/sparql-results+xml")
+    assert status == 422 and b"well-formed SPARQL XML" in body
+    status, _, body = get(endpoint, 'SELECT ?x WHERE { BIND("a\\u0001b" AS ?x) }', "application/sparql-results+json")
+    assert status == 200
+
+
 def test_service_in_names_strings_and_comments_is_fine(endpoint):
     query = ('PREFIX schema: <https://schema.org/>\n# SERVICE in a comment\n'
              'SELECT ?service WHERE { BIND("SERVICE <http://example.org/>" AS ?service) '
