@@ -344,3 +344,12 @@ def test_rdflib_sparqlstore_graph_api(endpoint):
     constructed = g.query(CONSTRUCT).graph
     assert (pilot, rdflib.URIRef(SC + "expansionScope"), rdflib.URIRef(ID + "unit/420100-1981")) in constructed
     assert len(g) > 50000
+
+
+def test_methods_of_the_endpoint(endpoint):
+    status, headers, _ = request("OPTIONS", endpoint)
+    assert status == 204 and headers["Allow"] == "GET, HEAD, POST, OPTIONS"
+    for method in ("PUT", "DELETE", "PATCH"):
+        status, headers, body = request(method, endpoint, b"", {"Content-Type": "text/turtle"})
+        assert status == 405 and headers["Allow"] == "GET, HEAD, POST, OPTIONS"
+        assert body.startswith(f"405 Method Not Allowed: {method} is not a method".encode())

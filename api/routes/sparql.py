@@ -179,6 +179,7 @@ async def sparql_post(request: Request):
     return await handle_post(request)
 
 
+ALLOW = "GET, HEAD, POST, OPTIONS"
 CORS_HEADERS = [(b"access-control-allow-origin", b"*"),
                 (b"access-control-expose-headers", b"Content-Type, Content-Length, Vary")]
 
@@ -197,8 +198,16 @@ async def fast_path(scope, receive, send):
         handler = handle_get
     elif method == "POST":
         handler = handle_post
+    elif method == "OPTIONS":
+        if any(name == b"access-control-request-method" for name, _ in scope["headers"]):
+            return False  # a CORS preflight: the CORS middleware answers it
+        await Response(status_code=204, headers={"Allow": ALLOW})(scope, receive, send)
+        return True
     else:
-        return False
+        response = text_error(405, f"{method} is not a method of the SPARQL endpoint; use GET or POST "
+                                   "(it is read-only)", {"Allow": ALLOW})
+        await response(scope, receive, send)
+        return True
     response = await handler(Request(scope, receive))
     for name, _value in scope["headers"]:
         if name == b"origin":
