@@ -7,9 +7,8 @@ without the public domain. Other IRIs stay as they are.
 
 import pyoxigraph as ox
 
-from smartcity_kg.namespaces import PREFIXES
+from smartcity_kg.namespaces import QUERY_PREFIXES as PREFIX_MAP
 
-PREFIX_MAP = {prefix: str(ns) for prefix, ns in PREFIXES.items()}
 # Longest namespace first, so scid: wins over a shorter match.
 _BY_LENGTH = sorted(((ns, prefix) for prefix, ns in PREFIX_MAP.items()), key=lambda x: -len(x[0]))
 RDF_FORMATS = {

@@ -26,12 +26,11 @@ from xml.parsers import expat
 import pyoxigraph as ox
 
 from smartcity_kg.api import guard, ipc
-from smartcity_kg.namespaces import BASE, PREFIXES
+from smartcity_kg.namespaces import BASE, QUERY_PREFIXES as DEFAULT_PREFIXES
 
 # Besides the default graph (the dump), the store holds two named graphs.
 ONTOLOGY_GRAPH = BASE + "def"
 VOID_GRAPH = BASE + "id/dataset"
-DEFAULT_PREFIXES = {prefix: str(ns) for prefix, ns in PREFIXES.items()}
 
 RESULTS_FORMATS = {
     ipc.RESULTS_JSON: ox.QueryResultsFormat.JSON,

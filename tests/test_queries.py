@@ -179,6 +179,13 @@ def test_query_command_other_formats(fmt):
         assert text.splitlines()[0] == "?n" and "22" in text.splitlines()[1]
 
 
+def test_query_command_predeclares_the_prefixes_the_endpoint_does():
+    out = cli("query", "SELECT (COUNT(*) AS ?n) WHERE { ?p a sc:ExpansionPilot ; sc:batch/sc:batchYear ?y . "
+                       "FILTER (?y = xsd:gYear('2014')) }", "--format", "csv")
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.decode("utf-8").splitlines() == ["n", "13"]
+
+
 def test_query_command_rejects_a_malformed_query():
     out = cli("query", "SELECT ?x WHERE { ?x ", "--format", "csv")
     assert out.returncode == 2

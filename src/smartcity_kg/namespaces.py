@@ -17,6 +17,9 @@ PREFIXES = {
     "void": VOID, "dcat": DCAT, "geo": GEO, "wd": WD,
 }
 
+# The prefixes every query may use without declaring them (the command line and the endpoint alike).
+QUERY_PREFIXES = {prefix: str(ns) for prefix, ns in PREFIXES.items()}
+
 
 def bind_all(graph):
     """Bind the project's prefixes on an rdflib graph."""

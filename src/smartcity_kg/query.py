@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from smartcity_kg.namespaces import QUERY_PREFIXES
 from smartcity_kg.resources import input_files
 
 FORMATS = {"csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV,
@@ -56,7 +57,7 @@ def run_query_text(text_or_path, fmt="csv", dist="dist", store=None):
     query = read_query(text_or_path)
     store = store or load_store(dist)
     try:
-        results = store.query(query)
+        results = store.query(query, prefixes=QUERY_PREFIXES)
     except SyntaxError as exc:
         raise QueryInputError(f"malformed query: {exc}") from exc
     return serialize_results(results, fmt)
