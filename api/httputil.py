@@ -6,7 +6,7 @@ bodies are read against a cap (413 before the whole body is in memory).
 
 from urllib.parse import parse_qsl
 
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
 STATUS_TEXT = {400: "Bad Request", 403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed",
@@ -81,15 +81,18 @@ async def read_body(request: Request, limit):
     over = declared is not None and declared > limit
     if over and declared > DRAIN_FACTOR * limit:
         raise ApiError(413, f"the request body ({declared} bytes) is larger than the limit of {limit} bytes")
-    async for chunk in request.stream():
-        size += len(chunk)
-        if over or size > limit:
-            over = True
-            chunks = []
-            if size > DRAIN_FACTOR * limit:
-                break
-            continue
-        chunks.append(chunk)
+    try:
+        async for chunk in request.stream():
+            size += len(chunk)
+            if over or size > limit:
+                over = True
+                chunks = []
+                if size > DRAIN_FACTOR * limit:
+                    break
+                continue
+            chunks.append(chunk)
+    except ClientDisconnect:  # nobody is left to answer; end the request quietly
+        raise ApiError(400, "the client closed the connection before the end of the body") from None
     if over:
         shown = f" ({declared} bytes)" if declared is not None else ""
         raise ApiError(413, f"the request body{shown} is larger than the limit of {limit} bytes")
